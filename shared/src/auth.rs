@@ -5,6 +5,8 @@
 //! [`Verifier`] backs the API Gateway Lambda authorizer, the local server's authorizer step,
 //! and the functions' own check when they are reached without an authorizer context.
 
+use std::sync::Arc;
+
 use aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
@@ -52,7 +54,7 @@ impl Principal {
 /// Checks bearer tokens against a set of SHA-256 digests.
 #[derive(Clone)]
 pub struct Verifier {
-    digests: Vec<[u8; 32]>,
+    digests: Arc<[[u8; 32]]>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -77,13 +79,15 @@ impl Verifier {
         if digests.is_empty() {
             return Err(DigestsError::Empty);
         }
-        Ok(Self { digests })
+        Ok(Self {
+            digests: digests.into(),
+        })
     }
 
     /// Accepts exactly one plaintext token, for the local server.
     pub fn from_token(token: &str) -> Self {
         Self {
-            digests: vec![Sha256::digest(token.as_bytes()).into()],
+            digests: Arc::new([Sha256::digest(token.as_bytes()).into()]),
         }
     }
 
@@ -99,7 +103,7 @@ impl Verifier {
         // Compare against every digest, without stopping early, so timing says nothing about
         // which digest (if any) matched.
         let mut matched = None;
-        for digest in &self.digests {
+        for digest in self.digests.iter() {
             if bool::from(digest.ct_eq(&presented)) {
                 matched = Some(digest);
             }
@@ -118,18 +122,20 @@ impl Verifier {
     }
 
     /// The API Gateway HTTP API Lambda authorizer, in the simple response format. It denies
-    /// on anything it cannot verify, so an error never lets a request through.
-    pub fn authorize(&self, event: &ApiGatewayV2CustomAuthorizerV2Request) -> SimpleResponse {
-        let decision = self.verify_headers(&event.headers);
+    /// on anything it cannot read or verify, so an error never lets a request through.
+    pub fn authorize(&self, event: serde_json::Value) -> SimpleResponse {
+        let decision = serde_json::from_value::<ApiGatewayV2CustomAuthorizerV2Request>(event)
+            .map_err(|e| tracing::warn!(error = %e, "unreadable authorizer event"))
+            .and_then(|event| {
+                self.verify_headers(&event.headers)
+                    .map_err(|denied| tracing::info!(reason = ?denied, "denied"))
+            });
         match decision {
             Ok(principal) => {
                 tracing::info!(principal = principal.as_str(), "authorized");
                 SimpleResponse::allow(principal)
             }
-            Err(denied) => {
-                tracing::info!(reason = ?denied, "denied");
-                SimpleResponse::deny()
-            }
+            Err(()) => SimpleResponse::deny(),
         }
     }
 }
@@ -264,14 +270,20 @@ mod tests {
     }
 
     #[test]
-    fn the_authorizer_allows_only_valid_tokens() {
+    fn the_authorizer_allows_only_valid_tokens_and_denies_unreadable_events() {
         let v = verifier();
-        let mut event = ApiGatewayV2CustomAuthorizerV2Request::default();
-        assert!(!v.authorize(&event).is_authorized);
-        event.headers.insert(AUTHORIZATION, "Bearer nope".parse().unwrap());
-        assert!(!v.authorize(&event).is_authorized);
-        event.headers.insert(AUTHORIZATION, format!("Bearer {TOKEN}").parse().unwrap());
-        let allowed = v.authorize(&event);
+        let event = |headers: serde_json::Value| {
+            serde_json::json!({
+                "version": "2.0", "type": "REQUEST", "routeKey": "POST /articles",
+                "rawPath": "/articles", "headers": headers,
+                "requestContext": {"http": {"method": "POST", "path": "/articles"}}
+            })
+        };
+        assert!(!v.authorize(event(serde_json::json!({}))).is_authorized);
+        assert!(!v.authorize(event(serde_json::json!({"authorization": "Bearer nope"}))).is_authorized);
+        assert!(!v.authorize(serde_json::json!("garbage")).is_authorized);
+        assert!(!v.authorize(serde_json::json!({"headers": 5})).is_authorized);
+        let allowed = v.authorize(event(serde_json::json!({"authorization": format!("Bearer {TOKEN}")})));
         assert!(allowed.is_authorized);
         assert!(allowed.context[PRINCIPAL_KEY].as_str().unwrap().starts_with("token:"));
     }

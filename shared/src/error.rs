@@ -7,11 +7,15 @@
 
 use std::error::Error as StdError;
 
-use http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
+use http::header::{
+    ALLOW, CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE,
+    X_CONTENT_TYPE_OPTIONS,
+};
 use http::{HeaderMap, StatusCode};
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
+use crate::auth::Denied;
 use crate::model::InvalidInput;
 use crate::store::StoreError;
 
@@ -52,6 +56,15 @@ pub enum ApiError {
     /// A bug: the client gets an opaque 500, the log gets the chain.
     #[error("internal error")]
     Internal(#[source] Box<dyn StdError + Send + Sync>),
+}
+
+impl From<Denied> for ApiError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::Missing => Self::Unauthorized,
+            Denied::Invalid => Self::Forbidden,
+        }
+    }
 }
 
 impl From<StoreError> for ApiError {
@@ -125,6 +138,7 @@ impl ApiError {
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, problem_content_type(request_headers));
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         match self {
             Self::MethodNotAllowed { allow } => {
                 headers.insert(ALLOW, HeaderValue::from_static(allow));

@@ -5,11 +5,13 @@
 //! `cargo lambda watch` router or by the local server) and always returns a response: every
 //! failure becomes a problem-details response through [`ApiError::to_response`].
 
+use std::convert::Infallible;
+
 use http::header::{X_CONTENT_TYPE_OPTIONS, CACHE_CONTROL, CONTENT_TYPE, LINK, LOCATION};
 use http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 
-use crate::auth::{Denied, Verifier, authorizer_principal};
+use crate::auth::{Verifier, authorizer_principal};
 use crate::error::ApiError;
 use crate::model::{ArticleId, Cursor, InvalidInput, Limit, Title, TitleBody};
 use crate::routes::{Route, match_path};
@@ -35,6 +37,17 @@ impl App {
     /// The store, for tooling that seeds or inspects it.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The Lambda service for one route: what a function's `main` hands to `lambda_http::run`.
+    pub fn into_service(
+        self,
+        route: Route,
+    ) -> impl lambda_http::Service<Request, Response = Response<Body>, Error = Infallible, Future: Send> {
+        lambda_http::service_fn(move |request: Request| {
+            let app = self.clone();
+            async move { Ok(app.handle(route, request).await) }
+        })
     }
 
     /// Serves one request for `route` and returns its response; never fails.
@@ -118,10 +131,7 @@ impl App {
         verifier
             .verify_headers(request.headers())
             .map(drop)
-            .map_err(|denied| match denied {
-                Denied::Missing => ApiError::Unauthorized,
-                Denied::Invalid => ApiError::Forbidden,
-            })
+            .map_err(ApiError::from)
     }
 }
 

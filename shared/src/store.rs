@@ -11,6 +11,7 @@
 //! [`StoreError::is_unavailable`] so the API answers 503.
 
 use std::error::Error as StdError;
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
@@ -151,7 +152,7 @@ pub enum Seeded {
 #[derive(Debug, Clone)]
 pub struct Store {
     client: Client,
-    table: String,
+    table: Arc<str>,
 }
 
 impl Store {
@@ -190,7 +191,7 @@ impl Store {
         };
         Self {
             client: Client::from_conf(sdk_config),
-            table: config.table.clone(),
+            table: Arc::from(config.table.as_str()),
         }
     }
 
@@ -228,7 +229,7 @@ impl Store {
         let result = self
             .client
             .create_table()
-            .table_name(&self.table)
+            .table_name(&*self.table)
             .billing_mode(BillingMode::PayPerRequest)
             .attribute_definitions(number_attr(item::ID)?)
             .attribute_definitions(number_attr(item::LIVE)?)
@@ -267,7 +268,7 @@ impl Store {
         let mut request = self.client.transact_write_items();
         for item in items {
             let put = Put::builder()
-                .table_name(&self.table)
+                .table_name(&*self.table)
                 .set_item(Some(item))
                 .condition_expression("attribute_not_exists(#id)")
                 .expression_attribute_names("#id", item::ID)
@@ -295,7 +296,7 @@ impl Store {
         let updated = self
             .client
             .update_item()
-            .table_name(&self.table)
+            .table_name(&*self.table)
             .set_key(Some(item::counter_key()))
             .update_expression("ADD #last :one")
             .expression_attribute_names("#last", item::LAST_ID)
@@ -313,7 +314,7 @@ impl Store {
         };
         self.client
             .put_item()
-            .table_name(&self.table)
+            .table_name(&*self.table)
             .set_item(Some(Item::from(&article)))
             .condition_expression("attribute_not_exists(#id)")
             .expression_attribute_names("#id", item::ID)
@@ -338,7 +339,7 @@ impl Store {
         let output = self
             .client
             .get_item()
-            .table_name(&self.table)
+            .table_name(&*self.table)
             .set_key(Some(item::article_key(id)))
             .consistent_read(true)
             .send()
@@ -359,7 +360,7 @@ impl Store {
         let result = self
             .client
             .update_item()
-            .table_name(&self.table)
+            .table_name(&*self.table)
             .set_key(Some(item::article_key(id)))
             .update_expression("SET #title = :title")
             .condition_expression("#status = :created")
@@ -391,7 +392,7 @@ impl Store {
         let result = self
             .client
             .update_item()
-            .table_name(&self.table)
+            .table_name(&*self.table)
             .set_key(Some(item::article_key(id)))
             .update_expression("SET #status = :deleted REMOVE #live")
             .condition_expression("#status = :created")
@@ -421,7 +422,7 @@ impl Store {
         let output = self
             .client
             .query()
-            .table_name(&self.table)
+            .table_name(&*self.table)
             .index_name(item::LIVE_INDEX)
             .key_condition_expression("#live = :live AND #id > :after")
             .expression_attribute_names("#live", item::LIVE)

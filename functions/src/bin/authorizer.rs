@@ -1,0 +1,18 @@
+//! The API Gateway HTTP API Lambda authorizer (simple responses) for every write route.
+//!
+//! Holds no logic: the token digests are read once from `TOKEN_SHA256`, and each event goes
+//! to [`articles::auth::Verifier::authorize`], which denies on anything it cannot verify.
+
+use articles::{config, telemetry};
+use lambda_runtime::{LambdaEvent, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    telemetry::init_lambda();
+    let verifier = config::verifier()?;
+    let verifier = &verifier;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| async move {
+        Ok::<_, std::convert::Infallible>(verifier.authorize(event.payload))
+    }))
+    .await
+}

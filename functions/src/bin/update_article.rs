@@ -1,0 +1,13 @@
+//! `POST /articles/{id}`: sets a live article's title.
+//!
+//! Holds no logic: tracing, the store client and the verifier are set up once, and each
+//! request goes to [`articles::App::handle`] for [`Route::UpdateArticle`].
+
+use articles::{Route, config, telemetry};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    telemetry::init_lambda();
+    let app = config::app_from_env().await?;
+    lambda_http::run(app.into_service(Route::UpdateArticle)).await
+}
