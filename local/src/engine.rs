@@ -44,7 +44,10 @@ impl Engine {
         let db = match data {
             Some(path) => {
                 let shown = path.display().to_string();
-                dynoxide::Database::new(&shown).map_err(|source| EngineError::Open { path: shown, source })?
+                dynoxide::Database::new(&shown).map_err(|source| EngineError::Open {
+                    path: shown,
+                    source,
+                })?
             }
             None => dynoxide::Database::memory().map_err(|source| EngineError::Open {
                 path: ":memory:".to_owned(),
@@ -58,9 +61,13 @@ impl Engine {
             .local_addr()
             .map_err(|source| EngineError::Bind { addr, source })?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(dynoxide::server::serve_with_shutdown(listener, db, async move {
-            let _ = stopped.await;
-        }));
+        let task = tokio::spawn(dynoxide::server::serve_with_shutdown(
+            listener,
+            db,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
         Ok(Self {
             addr,
             stop: Some(stop),

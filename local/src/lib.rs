@@ -127,7 +127,8 @@ pub async fn prepare_store(endpoint: &str, table: &str) -> Result<(Store, Seeded
 pub async fn start(options: &Options) -> Result<Running, StartError> {
     let (engine, endpoint) = match &options.backend {
         Backend::Embedded { data } => {
-            let engine = Engine::start(SocketAddr::from(([127, 0, 0, 1], 0)), data.as_deref()).await?;
+            let engine =
+                Engine::start(SocketAddr::from(([127, 0, 0, 1], 0)), data.as_deref()).await?;
             let endpoint = engine.endpoint();
             (Some(engine), endpoint)
         }

@@ -16,7 +16,10 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(version, about = "Runs the articles API locally on an embedded DynamoDB-compatible engine")]
+#[command(
+    version,
+    about = "Runs the articles API locally on an embedded DynamoDB-compatible engine"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -67,7 +70,9 @@ enum Command {
 
 fn parse_endpoint(raw: &str) -> Result<String, String> {
     match raw.split_once("://") {
-        Some(("http" | "https", rest)) if !rest.is_empty() => Ok(raw.trim_end_matches('/').to_owned()),
+        Some(("http" | "https", rest)) if !rest.is_empty() => {
+            Ok(raw.trim_end_matches('/').to_owned())
+        }
         _ => Err("expected an http:// or https:// URL, e.g. http://127.0.0.1:8001".to_owned()),
     }
 }
@@ -75,8 +80,13 @@ fn parse_endpoint(raw: &str) -> Result<String, String> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // The engine logs every conditional-check failure (a routine 404 here) as a warning.
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,dynoxide=error")),
+        )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_target(false)
         .init();
     match cli.command {
@@ -98,7 +108,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             token
         }
         _ => {
-            println!("writes need the development token `{DEV_TOKEN}` (set ARTICLES_API_TOKEN to change it)");
+            println!(
+                "writes need the development token `{DEV_TOKEN}` (set ARTICLES_API_TOKEN to change it)"
+            );
             DEV_TOKEN.to_owned()
         }
     };
@@ -108,7 +120,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let described = match &backend {
         Backend::Embedded { data: None } => "embedded engine, in memory".to_owned(),
-        Backend::Embedded { data: Some(path) } => format!("embedded engine, file {}", path.display()),
+        Backend::Embedded { data: Some(path) } => {
+            format!("embedded engine, file {}", path.display())
+        }
         Backend::Endpoint(url) => format!("DynamoDB at {url}"),
     };
     let options = Options {
@@ -117,7 +131,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         table: args.table,
         token,
     };
-    let running = start(&options).await.context("articles-local could not start")?;
+    let running = start(&options)
+        .await
+        .context("articles-local could not start")?;
     println!(
         "articles-local ready on http://{} (store: {described}, table `{}`)",
         running.addr(),

@@ -227,13 +227,18 @@ mod tests {
     const TOKEN: &str = "s3cret-token";
 
     fn verifier() -> Verifier {
-        Verifier::from_hex_digests(&format!("{},{}", "ab".repeat(32), token_digest_hex(TOKEN))).unwrap()
+        Verifier::from_hex_digests(&format!("{},{}", "ab".repeat(32), token_digest_hex(TOKEN)))
+            .unwrap()
     }
 
     #[test]
     fn a_held_token_is_accepted_with_any_scheme_case() {
         let v = verifier();
-        for header in ["Bearer s3cret-token", "bearer s3cret-token", "BEARER  s3cret-token "] {
+        for header in [
+            "Bearer s3cret-token",
+            "bearer s3cret-token",
+            "BEARER  s3cret-token ",
+        ] {
             let principal = v.verify(Some(header.as_bytes())).unwrap();
             assert!(principal.as_str().starts_with("token:"), "{header}");
             assert!(!principal.as_str().contains(TOKEN));
@@ -244,20 +249,41 @@ mod tests {
     fn a_missing_header_is_unauthorized_and_a_wrong_one_forbidden() {
         let v = verifier();
         assert_eq!(v.verify(None), Err(Denied::Missing));
-        for bad in ["", "Bearer", "Bearer ", "Basic s3cret-token", "s3cret-token", "Bearer s3cret-tokenx", "Bearer\ts3cret-token"] {
-            assert_eq!(v.verify(Some(bad.as_bytes())), Err(Denied::Invalid), "{bad:?}");
+        for bad in [
+            "",
+            "Bearer",
+            "Bearer ",
+            "Basic s3cret-token",
+            "s3cret-token",
+            "Bearer s3cret-tokenx",
+            "Bearer\ts3cret-token",
+        ] {
+            assert_eq!(
+                v.verify(Some(bad.as_bytes())),
+                Err(Denied::Invalid),
+                "{bad:?}"
+            );
         }
     }
 
     #[test]
     fn digest_lists_must_hold_real_digests() {
-        assert!(matches!(Verifier::from_hex_digests(""), Err(DigestsError::Empty)));
-        assert!(matches!(Verifier::from_hex_digests(" , "), Err(DigestsError::Empty)));
+        assert!(matches!(
+            Verifier::from_hex_digests(""),
+            Err(DigestsError::Empty)
+        ));
+        assert!(matches!(
+            Verifier::from_hex_digests(" , "),
+            Err(DigestsError::Empty)
+        ));
         assert!(matches!(
             Verifier::from_hex_digests(&format!("{},zz", token_digest_hex("a"))),
             Err(DigestsError::Malformed(2))
         ));
-        assert!(matches!(Verifier::from_hex_digests(&"g".repeat(64)), Err(DigestsError::Malformed(1))));
+        assert!(matches!(
+            Verifier::from_hex_digests(&"g".repeat(64)),
+            Err(DigestsError::Malformed(1))
+        ));
     }
 
     #[test]
@@ -280,11 +306,21 @@ mod tests {
             })
         };
         assert!(!v.authorize(event(serde_json::json!({}))).is_authorized);
-        assert!(!v.authorize(event(serde_json::json!({"authorization": "Bearer nope"}))).is_authorized);
+        assert!(
+            !v.authorize(event(serde_json::json!({"authorization": "Bearer nope"})))
+                .is_authorized
+        );
         assert!(!v.authorize(serde_json::json!("garbage")).is_authorized);
         assert!(!v.authorize(serde_json::json!({"headers": 5})).is_authorized);
-        let allowed = v.authorize(event(serde_json::json!({"authorization": format!("Bearer {TOKEN}")})));
+        let allowed = v.authorize(event(
+            serde_json::json!({"authorization": format!("Bearer {TOKEN}")}),
+        ));
         assert!(allowed.is_authorized);
-        assert!(allowed.context[PRINCIPAL_KEY].as_str().unwrap().starts_with("token:"));
+        assert!(
+            allowed.context[PRINCIPAL_KEY]
+                .as_str()
+                .unwrap()
+                .starts_with("token:")
+        );
     }
 }

@@ -107,14 +107,20 @@ impl ApiError {
             Self::NotFound(what) => (*what).to_owned(),
             Self::MethodNotAllowed { allow } => format!("this path supports only {allow}"),
             Self::Invalid(reason) => reason.to_string(),
-            Self::Unauthorized => "this request needs an `Authorization: Bearer <token>` header".to_owned(),
+            Self::Unauthorized => {
+                "this request needs an `Authorization: Bearer <token>` header".to_owned()
+            }
             Self::Forbidden => "the bearer token is not valid".to_owned(),
             Self::PayloadTooLarge => format!(
                 "request body must be at most {} bytes",
                 crate::http::MAX_BODY_BYTES
             ),
-            Self::UnsupportedMediaType => "request body must be sent as `Content-Type: application/json`".to_owned(),
-            Self::Unavailable(_) => "the data store is unavailable; retry after the time in `Retry-After`".to_owned(),
+            Self::UnsupportedMediaType => {
+                "request body must be sent as `Content-Type: application/json`".to_owned()
+            }
+            Self::Unavailable(_) => {
+                "the data store is unavailable; retry after the time in `Retry-After`".to_owned()
+            }
             Self::Internal(_) => "an unexpected error occurred; it has been logged".to_owned(),
         }
     }
@@ -231,10 +237,15 @@ mod tests {
     fn special_statuses_carry_their_headers() {
         let h = HeaderMap::new();
         assert_eq!(
-            ApiError::MethodNotAllowed { allow: "GET, POST" }.to_response(&h).headers()[ALLOW],
+            ApiError::MethodNotAllowed { allow: "GET, POST" }
+                .to_response(&h)
+                .headers()[ALLOW],
             "GET, POST"
         );
-        assert_eq!(ApiError::Unauthorized.to_response(&h).headers()[WWW_AUTHENTICATE], "Bearer");
+        assert_eq!(
+            ApiError::Unauthorized.to_response(&h).headers()[WWW_AUTHENTICATE],
+            "Bearer"
+        );
         let unavailable = ApiError::Unavailable(StoreError::unavailable_for_test()).to_response(&h);
         assert_eq!(unavailable.status(), 503);
         assert_eq!(unavailable.headers()[RETRY_AFTER], "1");

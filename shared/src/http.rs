@@ -7,7 +7,7 @@
 
 use std::convert::Infallible;
 
-use http::header::{X_CONTENT_TYPE_OPTIONS, CACHE_CONTROL, CONTENT_TYPE, LINK, LOCATION};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, LINK, LOCATION, X_CONTENT_TYPE_OPTIONS};
 use http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 
@@ -43,7 +43,8 @@ impl App {
     pub fn into_service(
         self,
         route: Route,
-    ) -> impl lambda_http::Service<Request, Response = Response<Body>, Error = Infallible, Future: Send> {
+    ) -> impl lambda_http::Service<Request, Response = Response<Body>, Error = Infallible, Future: Send>
+    {
         lambda_http::service_fn(move |request: Request| {
             let app = self.clone();
             async move { Ok(app.handle(route, request).await) }
@@ -72,7 +73,10 @@ impl App {
                 let page = self.store.list(limit, cursor).await?;
                 let mut response = json(StatusCode::OK, &page.articles)?;
                 if let Some(next) = page.next {
-                    let link = format!("</articles?limit={}&cursor={next}>; rel=\"next\"", limit.get());
+                    let link = format!(
+                        "</articles?limit={}&cursor={next}>; rel=\"next\"",
+                        limit.get()
+                    );
                     response.headers_mut().insert(
                         LINK,
                         HeaderValue::try_from(link).map_err(|e| ApiError::Internal(Box::new(e)))?,
@@ -82,7 +86,11 @@ impl App {
             }
             Route::GetArticle => {
                 let id = path_id(request)?;
-                let article = self.store.get(id).await?.ok_or(ApiError::NotFound(NO_ARTICLE))?;
+                let article = self
+                    .store
+                    .get(id)
+                    .await?
+                    .ok_or(ApiError::NotFound(NO_ARTICLE))?;
                 json(StatusCode::OK, &article)
             }
             Route::CreateArticle => {
@@ -214,7 +222,12 @@ pub fn is_json(content_type: &HeaderValue) -> bool {
     let Ok(value) = content_type.to_str() else {
         return false;
     };
-    let media = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let media = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     media == "application/json"
         || media
             .strip_prefix("application/")
@@ -227,10 +240,20 @@ mod tests {
 
     #[test]
     fn json_content_types_are_recognised() {
-        for ok in ["application/json", "Application/JSON; charset=utf-8", "application/merge-patch+json"] {
+        for ok in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            "application/merge-patch+json",
+        ] {
             assert!(is_json(&HeaderValue::from_static(ok)), "{ok}");
         }
-        for bad in ["text/plain", "application/x-www-form-urlencoded", "application/+json", "json", ""] {
+        for bad in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "application/+json",
+            "json",
+            "",
+        ] {
             assert!(!is_json(&HeaderValue::from_static(bad)), "{bad}");
         }
     }

@@ -61,9 +61,18 @@ impl From<&Article> for Item {
     fn from(article: &Article) -> Self {
         let mut item = HashMap::with_capacity(5);
         item.insert(ID.to_owned(), number(article.id));
-        item.insert(TITLE.to_owned(), AttributeValue::S(article.title.as_str().to_owned()));
-        item.insert(CREATED.to_owned(), AttributeValue::S(article.created.to_string()));
-        item.insert(STATUS.to_owned(), AttributeValue::S(article.status.as_str().to_owned()));
+        item.insert(
+            TITLE.to_owned(),
+            AttributeValue::S(article.title.as_str().to_owned()),
+        );
+        item.insert(
+            CREATED.to_owned(),
+            AttributeValue::S(article.created.to_string()),
+        );
+        item.insert(
+            STATUS.to_owned(),
+            AttributeValue::S(article.status.as_str().to_owned()),
+        );
         if article.status == Status::Created {
             item.insert(LIVE.to_owned(), AttributeValue::N(LIVE_VALUE.to_owned()));
         }
@@ -128,7 +137,9 @@ pub fn last_id(attributes: Option<&Item>) -> Result<ArticleId, MalformedItem> {
 }
 
 fn string<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
-    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str)
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
 }
 
 #[cfg(test)]
@@ -155,7 +166,10 @@ mod tests {
 
     #[test]
     fn only_live_articles_carry_the_index_key() {
-        assert_eq!(Item::from(&article(Status::Created))[LIVE], AttributeValue::N("1".into()));
+        assert_eq!(
+            Item::from(&article(Status::Created))[LIVE],
+            AttributeValue::N("1".into())
+        );
         assert!(!Item::from(&article(Status::Deleted)).contains_key(LIVE));
     }
 

@@ -266,7 +266,11 @@ impl TitleBody {
         let parsed: Self = serde_json::from_slice(body).map_err(|e| {
             InvalidInput::Body(match e.classify() {
                 serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                    format!("request body is not valid JSON (line {}, column {})", e.line(), e.column())
+                    format!(
+                        "request body is not valid JSON (line {}, column {})",
+                        e.line(),
+                        e.column()
+                    )
                 }
                 _ => describe_shape_error(&e),
             })
@@ -321,7 +325,11 @@ mod tests {
     #[test]
     fn titles_with_control_characters_are_rejected() {
         for bad in ["a\nb", "a\u{0}b", "a\u{7f}b", "a\u{85}b"] {
-            assert_eq!(Title::parse(bad), Err(InvalidInput::TitleControlCharacter), "{bad:?}");
+            assert_eq!(
+                Title::parse(bad),
+                Err(InvalidInput::TitleControlCharacter),
+                "{bad:?}"
+            );
         }
     }
 
@@ -332,7 +340,17 @@ mod tests {
             ArticleId::parse("9223372036854775807").map(ArticleId::get),
             Some(i64::MAX)
         );
-        for bad in ["", "0", "-1", "+1", "1.0", "1e3", "abc", " 1", "9223372036854775808"] {
+        for bad in [
+            "",
+            "0",
+            "-1",
+            "+1",
+            "1.0",
+            "1e3",
+            "abc",
+            " 1",
+            "9223372036854775808",
+        ] {
             assert_eq!(ArticleId::parse(bad), None, "{bad:?}");
         }
     }
@@ -351,7 +369,13 @@ mod tests {
         let cursor = Cursor::after(ArticleId::new(42).unwrap());
         let text = cursor.to_string();
         assert_eq!(Cursor::parse(&text), Ok(cursor));
-        for bad in ["", "42", "!!!", &URL_SAFE_NO_PAD.encode("after:0"), &URL_SAFE_NO_PAD.encode("before:4")] {
+        for bad in [
+            "",
+            "42",
+            "!!!",
+            &URL_SAFE_NO_PAD.encode("after:0"),
+            &URL_SAFE_NO_PAD.encode("before:4"),
+        ] {
             assert_eq!(Cursor::parse(bad), Err(InvalidInput::Cursor), "{bad:?}");
         }
     }
@@ -365,7 +389,10 @@ mod tests {
 
     #[test]
     fn bodies_must_hold_exactly_a_string_title() {
-        assert_eq!(TitleBody::parse(br#"{"title":" x "}"#).unwrap().as_str(), "x");
+        assert_eq!(
+            TitleBody::parse(br#"{"title":" x "}"#).unwrap().as_str(),
+            "x"
+        );
         let cases: [(&[u8], &str); 6] = [
             (b"", "JSON object"),
             (b"{", "not valid JSON"),

@@ -185,8 +185,18 @@ mod tests {
 
     #[test]
     fn unknown_paths_are_not_found_and_wrong_methods_not_allowed() {
-        for path in ["/", "/nope", "/articles/", "/articles/1/", "/articles/1/x", "/articlesx"] {
-            assert!(matches!(resolve(&Method::GET, path), Err(ApiError::NotFound(_))), "{path}");
+        for path in [
+            "/",
+            "/nope",
+            "/articles/",
+            "/articles/1/",
+            "/articles/1/x",
+            "/articlesx",
+        ] {
+            assert!(
+                matches!(resolve(&Method::GET, path), Err(ApiError::NotFound(_))),
+                "{path}"
+            );
         }
         assert!(matches!(
             resolve(&Method::PUT, "/articles"),
@@ -194,7 +204,9 @@ mod tests {
         ));
         assert!(matches!(
             resolve(&Method::PATCH, "/articles/3"),
-            Err(ApiError::MethodNotAllowed { allow: "GET, POST, DELETE" })
+            Err(ApiError::MethodNotAllowed {
+                allow: "GET, POST, DELETE"
+            })
         ));
     }
 }

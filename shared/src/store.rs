@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
@@ -23,8 +24,7 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, Projection, ProjectionType, Put, ReturnValue, ScalarAttributeType,
-    TransactWriteItem,
+    KeyType, Projection, ProjectionType, Put, ReturnValue, ScalarAttributeType, TransactWriteItem,
 };
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 
@@ -112,7 +112,9 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     let unavailable = match &err {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            true
+        }
         SdkError::ServiceError(e) => e
             .err()
             .code()
@@ -128,6 +130,13 @@ where
         },
         source: Box::new(err),
     }
+}
+
+/// The SDK's HTTP client: hyper with rustls on `ring`, the only TLS stack in the build.
+pub fn http_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
 }
 
 /// One page of live articles, in ascending id order.
@@ -160,9 +169,7 @@ impl Store {
     /// fixed region, so it never probes the instance-metadata service; without one it reads
     /// credentials and region from the environment, as a Lambda function does.
     pub async fn connect(config: &StoreConfig) -> Self {
-        let http_client = aws_smithy_http_client::Builder::new()
-            .tls_provider(Provider::Rustls(CryptoMode::Ring))
-            .build_https();
+        let http_client = http_client();
         let timeouts = TimeoutConfig::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .operation_attempt_timeout(ATTEMPT_TIMEOUT)
@@ -254,7 +261,8 @@ impl Store {
         let mut items: Vec<Item> = Vec::with_capacity(SEED_TITLES.len() + 1);
         for (n, title) in (1..).zip(SEED_TITLES) {
             let article = Article {
-                id: ArticleId::new(n).ok_or_else(|| StoreError::failed("Seed", item_error("seed id")))?,
+                id: ArticleId::new(n)
+                    .ok_or_else(|| StoreError::failed("Seed", item_error("seed id")))?,
                 title: Title::parse(title).map_err(|e| StoreError::failed("Seed", e))?,
                 created,
                 status: Status::Created,
@@ -305,7 +313,8 @@ impl Store {
             .send()
             .await
             .map_err(|e| sdk_error("UpdateItem", e))?;
-        let id = item::last_id(updated.attributes()).map_err(|e| StoreError::failed("UpdateItem", e))?;
+        let id =
+            item::last_id(updated.attributes()).map_err(|e| StoreError::failed("UpdateItem", e))?;
         let article = Article {
             id,
             title,
@@ -367,7 +376,10 @@ impl Store {
             .expression_attribute_names("#title", item::TITLE)
             .expression_attribute_names("#status", item::STATUS)
             .expression_attribute_values(":title", AttributeValue::S(title.as_str().to_owned()))
-            .expression_attribute_values(":created", AttributeValue::S(Status::Created.as_str().to_owned()))
+            .expression_attribute_values(
+                ":created",
+                AttributeValue::S(Status::Created.as_str().to_owned()),
+            )
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
@@ -398,8 +410,14 @@ impl Store {
             .condition_expression("#status = :created")
             .expression_attribute_names("#status", item::STATUS)
             .expression_attribute_names("#live", item::LIVE)
-            .expression_attribute_values(":created", AttributeValue::S(Status::Created.as_str().to_owned()))
-            .expression_attribute_values(":deleted", AttributeValue::S(Status::Deleted.as_str().to_owned()))
+            .expression_attribute_values(
+                ":created",
+                AttributeValue::S(Status::Created.as_str().to_owned()),
+            )
+            .expression_attribute_values(
+                ":deleted",
+                AttributeValue::S(Status::Deleted.as_str().to_owned()),
+            )
             .send()
             .await;
         match result {
@@ -407,6 +425,13 @@ impl Store {
             Err(e) if is_condition_failure(&e) => Ok(false),
             Err(e) => Err(sdk_error("UpdateItem", e)),
         }
+    }
+
+    /// The SDK's HTTP client: hyper with rustls on `ring`, the only TLS stack in the build.
+    pub fn http_client() -> SharedHttpClient {
+        aws_smithy_http_client::Builder::new()
+            .tls_provider(Provider::Rustls(CryptoMode::Ring))
+            .build_https()
     }
 
     /// One page of live articles after `cursor`, from the sparse index.

@@ -6,7 +6,9 @@ use tracing_subscriber::EnvFilter;
 /// CloudWatch adds its own.
 pub fn init_lambda() {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_ansi(false)
         .without_time()
         .with_target(false)

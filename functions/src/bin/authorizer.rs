@@ -11,8 +11,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init_lambda();
     let verifier = config::verifier()?;
     let verifier = &verifier;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| async move {
-        Ok::<_, std::convert::Infallible>(verifier.authorize(event.payload))
-    }))
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<serde_json::Value>| async move {
+            Ok::<_, std::convert::Infallible>(verifier.authorize(event.payload))
+        },
+    ))
     .await
 }

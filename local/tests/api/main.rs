@@ -1,0 +1,10 @@
+//! API tests: the real local server on port 0, a fresh embedded engine per test.
+
+mod auth;
+mod concurrency;
+mod durability;
+mod errors;
+mod helpers;
+mod lambda_events;
+mod routes;
+mod store_faults;
