@@ -9,12 +9,13 @@ use std::convert::Infallible;
 
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, LINK, LOCATION, X_CONTENT_TYPE_OPTIONS};
 use http::{HeaderValue, StatusCode};
+use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 
 use crate::auth::{Verifier, authorizer_principal};
 use crate::error::ApiError;
 use crate::model::{ArticleId, Cursor, InvalidInput, Limit, Title, TitleBody};
-use crate::routes::{Route, match_path};
+use crate::routes::{self, Route, match_path};
 use crate::store::Store;
 
 /// The largest request body accepted, in bytes.
@@ -74,7 +75,8 @@ impl App {
                 let mut response = json(StatusCode::OK, &page.articles)?;
                 if let Some(next) = page.next {
                     let link = format!(
-                        "</articles?limit={}&cursor={next}>; rel=\"next\"",
+                        "<{}/articles?limit={}&cursor={next}>; rel=\"next\"",
+                        stage_prefix(request),
                         limit.get()
                     );
                     response.headers_mut().insert(
@@ -97,7 +99,7 @@ impl App {
                 let title = title_body(request)?;
                 let article = self.store.create(title).await?;
                 let mut response = write_response(json(StatusCode::CREATED, &article)?);
-                let location = format!("/articles/{}", article.id);
+                let location = format!("{}/articles/{}", stage_prefix(request), article.id);
                 response.headers_mut().insert(
                     LOCATION,
                     HeaderValue::try_from(location).map_err(|e| ApiError::Internal(Box::new(e)))?,
@@ -140,6 +142,32 @@ impl App {
             .verify_headers(request.headers())
             .map(drop)
             .map_err(ApiError::from)
+    }
+}
+
+/// The deployed API's answer for `ANY /articles`, `ANY /articles/{id}` and `$default`: the
+/// requests no route function takes. A known path gets 405 with `Allow`, any other 404.
+pub fn fallback(request: &Request) -> Response<Body> {
+    let error = match routes::resolve(request.method(), request.uri().path()) {
+        Err(error) => error,
+        // API Gateway sends the routed methods to their own functions; should one arrive
+        // here anyway, it is still not a method this function serves.
+        Ok(matched) => ApiError::MethodNotAllowed {
+            allow: matched.spec.path.allow(),
+        },
+    };
+    error.to_response(request.headers())
+}
+
+/// The path prefix of the API Gateway stage (`/v1`), empty for `$default` and locally, so
+/// `Location` and `Link` point where the client can follow them.
+fn stage_prefix(request: &Request) -> String {
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => match context.stage.as_deref() {
+            Some(stage) if !stage.is_empty() && stage != "$default" => format!("/{stage}"),
+            _ => String::new(),
+        },
+        _ => String::new(),
     }
 }
 

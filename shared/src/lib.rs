@@ -7,11 +7,13 @@
 //! - [`store`]: the DynamoDB store: schema, seeding, atomic counter, conditional writes, list.
 //! - [`routes`]: the route table every router and the deployment agree with.
 //! - [`http`]: the request handlers, on `lambda_http` types.
+//! - [`custom_resource`]: the CloudFormation custom resource that seeds a deployed table.
 //! - [`config`]: settings read once from the environment by the Lambda functions.
 //! - [`telemetry`]: logging setup.
 
 pub mod auth;
 pub mod config;
+pub mod custom_resource;
 pub mod error;
 pub mod http;
 pub mod item;
