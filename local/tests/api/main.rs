@@ -2,6 +2,7 @@
 
 mod auth;
 mod concurrency;
+mod custom_resource;
 mod durability;
 mod errors;
 mod helpers;
