@@ -1,11 +1,15 @@
-//! The embedded DynamoDB-compatible engine (`dynoxide`), served over the DynamoDB API on a
-//! loopback port, so the store talks to it through the AWS SDK exactly as it talks to AWS.
+//! The embedded DynamoDB-compatible engine (`dynoxide`). The store always talks to it through
+//! the AWS SDK, exactly as it talks to AWS: in-process through [`Embedded::client`] (no TCP
+//! hop), or over the DynamoDB HTTP API once [`Embedded::serve`]d.
 
 use std::net::SocketAddr;
 use std::path::Path;
 
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+use crate::transport::EngineClient;
 
 /// Why the engine could not start.
 #[derive(Debug, thiserror::Error)]
@@ -28,19 +32,18 @@ pub enum EngineError {
     },
 }
 
-/// A running engine; dropping it without [`Engine::stop`] leaves it running until the process ends.
-pub struct Engine {
-    addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<Result<(), String>>>,
+/// The engine's database, opened but not yet served.
+pub struct Embedded {
+    db: dynoxide::Database,
+    file: bool,
 }
 
-impl Engine {
-    /// Opens the database (`data` file, or in memory) and serves it on `addr` (port 0 picks one).
+impl Embedded {
+    /// Opens the database: the `data` file (created if missing), or a fresh one in memory.
     ///
     /// # Errors
-    /// [`EngineError`] when the file cannot be opened or the address bound.
-    pub async fn start(addr: SocketAddr, data: Option<&Path>) -> Result<Self, EngineError> {
+    /// [`EngineError::Open`] when the file cannot be opened or created.
+    pub fn open(data: Option<&Path>) -> Result<Self, EngineError> {
         let db = match data {
             Some(path) => {
                 let shown = path.display().to_string();
@@ -54,6 +57,22 @@ impl Engine {
                 source,
             })?,
         };
+        Ok(Self {
+            db,
+            file: data.is_some(),
+        })
+    }
+
+    /// The SDK's HTTP client for this engine, in-process (see [`crate::transport`]).
+    pub fn client(&self) -> SharedHttpClient {
+        EngineClient::new(self.db.clone(), self.file).shared()
+    }
+
+    /// Serves the engine's DynamoDB API on `addr` (port 0 picks one).
+    ///
+    /// # Errors
+    /// [`EngineError::Bind`] when the address cannot be bound.
+    pub async fn serve(self, addr: SocketAddr) -> Result<Engine, EngineError> {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| EngineError::Bind { addr, source })?;
@@ -63,16 +82,34 @@ impl Engine {
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(dynoxide::server::serve_with_shutdown(
             listener,
-            db,
+            self.db,
             async move {
                 let _ = stopped.await;
             },
         ));
-        Ok(Self {
+        Ok(Engine {
             addr,
             stop: Some(stop),
             task: Some(task),
         })
+    }
+}
+
+/// A running engine served over HTTP; dropping it without [`Engine::stop`] leaves it
+/// running until the process ends.
+pub struct Engine {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), String>>>,
+}
+
+impl Engine {
+    /// Opens the database (`data` file, or in memory) and serves it on `addr` (port 0 picks one).
+    ///
+    /// # Errors
+    /// [`EngineError`] when the file cannot be opened or the address bound.
+    pub async fn start(addr: SocketAddr, data: Option<&Path>) -> Result<Self, EngineError> {
+        Embedded::open(data)?.serve(addr).await
     }
 
     /// The address it listens on.

@@ -1,11 +1,13 @@
 //! The local runner of the articles API: the whole API on one machine, one command.
 //!
 //! - [`engine`]: the embedded DynamoDB-compatible engine (`dynoxide`) on a loopback port.
+//! - [`transport`]: the SDK's in-process transport to the embedded engine.
 //! - [`server`]: the HTTP server that does what API Gateway does, then calls the shared handlers.
 //! - [`start`]: engine, table, seed and server, composed the way `articles-local` runs them.
 
 pub mod engine;
 pub mod server;
+pub mod transport;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,7 +16,7 @@ use articles::auth::Verifier;
 use articles::store::Seeded;
 use articles::{App, Store, StoreConfig};
 
-use crate::engine::{Engine, EngineError};
+use crate::engine::{Embedded, EngineError};
 use crate::server::Server;
 
 /// The token the local server accepts when `ARTICLES_API_TOKEN` is not set.
@@ -73,10 +75,9 @@ pub enum StartError {
     },
 }
 
-/// The running API, and the engine under it when embedded.
+/// The running API.
 pub struct Running {
     server: Server,
-    engine: Option<Engine>,
     seeded: Seeded,
 }
 
@@ -91,28 +92,47 @@ impl Running {
         self.seeded
     }
 
-    /// Stops the API gracefully, then the engine.
+    /// Stops the API gracefully; the last handle to an embedded engine closes it.
     pub async fn shutdown(self) {
         self.server.shutdown().await;
-        if let Some(engine) = self.engine {
-            engine.stop().await;
-        }
     }
 }
 
-/// Connects to the table at `endpoint`, creating and seeding it when needed.
+/// Connects to the table at a DynamoDB endpoint, creating and seeding it when needed.
 ///
 /// # Errors
 /// [`StartError::Store`] when the store refuses or cannot be reached.
 pub async fn prepare_store(endpoint: &str, table: &str) -> Result<(Store, Seeded), StartError> {
-    let store = Store::connect(&StoreConfig {
+    let config = store_config(table, endpoint);
+    prepare(Store::connect(&config).await, &config).await
+}
+
+/// Connects to the table in an in-process engine, creating and seeding it when needed.
+///
+/// # Errors
+/// [`StartError::Store`] when the engine refuses.
+pub async fn prepare_embedded(
+    engine: &Embedded,
+    table: &str,
+) -> Result<(Store, Seeded), StartError> {
+    let config = store_config(table, EMBEDDED_ENDPOINT);
+    prepare(Store::connect_with(&config, engine.client()).await, &config).await
+}
+
+/// The endpoint the SDK is given for an in-process engine; nothing ever connects to it.
+const EMBEDDED_ENDPOINT: &str = "http://embedded-engine.invalid";
+
+fn store_config(table: &str, endpoint: &str) -> StoreConfig {
+    StoreConfig {
         table: table.to_owned(),
         endpoint: Some(endpoint.to_owned()),
-    })
-    .await;
+    }
+}
+
+async fn prepare(store: Store, config: &StoreConfig) -> Result<(Store, Seeded), StartError> {
     let wrap = |source| StartError::Store {
-        table: table.to_owned(),
-        endpoint: endpoint.to_owned(),
+        table: config.table.clone(),
+        endpoint: config.endpoint.clone().unwrap_or_default(),
         source,
     };
     store.create_table_if_missing().await.map_err(wrap)?;
@@ -125,16 +145,12 @@ pub async fn prepare_store(endpoint: &str, table: &str) -> Result<(Store, Seeded
 /// # Errors
 /// [`StartError`] naming what failed.
 pub async fn start(options: &Options) -> Result<Running, StartError> {
-    let (engine, endpoint) = match &options.backend {
+    let (store, seeded) = match &options.backend {
         Backend::Embedded { data } => {
-            let engine =
-                Engine::start(SocketAddr::from(([127, 0, 0, 1], 0)), data.as_deref()).await?;
-            let endpoint = engine.endpoint();
-            (Some(engine), endpoint)
+            prepare_embedded(&Embedded::open(data.as_deref())?, &options.table).await?
         }
-        Backend::Endpoint(url) => (None, url.clone()),
+        Backend::Endpoint(url) => prepare_store(url, &options.table).await?,
     };
-    let (store, seeded) = prepare_store(&endpoint, &options.table).await?;
     let listener = tokio::net::TcpListener::bind(options.addr)
         .await
         .map_err(|source| StartError::Bind {
@@ -147,9 +163,5 @@ pub async fn start(options: &Options) -> Result<Running, StartError> {
         addr: options.addr,
         source,
     })?;
-    Ok(Running {
-        server,
-        engine,
-        seeded,
-    })
+    Ok(Running { server, seeded })
 }

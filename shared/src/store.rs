@@ -169,7 +169,11 @@ impl Store {
     /// fixed region, so it never probes the instance-metadata service; without one it reads
     /// credentials and region from the environment, as a Lambda function does.
     pub async fn connect(config: &StoreConfig) -> Self {
-        let http_client = http_client();
+        Self::connect_with(config, http_client()).await
+    }
+
+    /// As [`Store::connect`], over a given HTTP client (e.g. an in-process engine's).
+    pub async fn connect_with(config: &StoreConfig, http_client: SharedHttpClient) -> Self {
         let timeouts = TimeoutConfig::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .operation_attempt_timeout(ATTEMPT_TIMEOUT)
