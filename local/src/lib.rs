@@ -115,12 +115,9 @@ pub async fn prepare_embedded(
     engine: &Embedded,
     table: &str,
 ) -> Result<(Store, Seeded), StartError> {
-    let config = store_config(table, EMBEDDED_ENDPOINT);
-    prepare(Store::connect_with(&config, engine.client()).await, &config).await
+    let config = store_config(table, "in-process");
+    prepare(Store::in_process(table, engine.client()), &config).await
 }
-
-/// The endpoint the SDK is given for an in-process engine; nothing ever connects to it.
-const EMBEDDED_ENDPOINT: &str = "http://embedded-engine.invalid";
 
 fn store_config(table: &str, endpoint: &str) -> StoreConfig {
     StoreConfig {

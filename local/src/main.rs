@@ -15,6 +15,11 @@ use articles_local::{Backend, DEFAULT_TABLE, DEV_TOKEN, Options, prepare_store, 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+// Requests allocate many small, short-lived buffers; mimalloc serves them faster than glibc's
+// malloc (measured in BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     version,
@@ -80,6 +85,15 @@ fn parse_endpoint(raw: &str) -> Result<String, String> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // Log lines (one per request) are written by a background thread in batches, so a
+    // request never waits for the terminal or the disk. The writer blocks rather than drops
+    // lines when it falls behind, and `_log_guard` flushes what is left at exit.
+    let (log_writer, _log_guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stdout(),
+        ));
     // The engine logs every conditional-check failure (a routine 404 here) as a warning.
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -88,6 +102,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_target(false)
+        .with_writer(log_writer)
         .init();
     match cli.command {
         None => serve(cli.serve).await,

@@ -206,6 +206,25 @@ impl Store {
         }
     }
 
+    /// A store over an in-process engine's HTTP client. Its requests are not signed: they
+    /// never leave the process, and the engine does not check signatures, so SigV4 would only
+    /// cost CPU. Everything else (the operations, their serialization, retries) is as
+    /// [`Store::connect`] has it.
+    pub fn in_process(table: &str, http_client: SharedHttpClient) -> Self {
+        let sdk_config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url("http://in-process.invalid")
+            .allow_no_auth()
+            .http_client(http_client)
+            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+            .build();
+        Self {
+            client: Client::from_conf(sdk_config),
+            table: Arc::from(table),
+        }
+    }
+
     /// Creates the table with its sparse index, unless it exists. Local tooling only: the
     /// deployed stack's table comes from `template.yaml`.
     ///
