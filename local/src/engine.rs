@@ -68,6 +68,11 @@ impl Embedded {
         EngineClient::new(self.db.clone(), self.file).shared()
     }
 
+    /// The engine's database itself, for measuring it without any transport.
+    pub fn database(&self) -> &dynoxide::Database {
+        &self.db
+    }
+
     /// Serves the engine's DynamoDB API on `addr` (port 0 picks one).
     ///
     /// # Errors
