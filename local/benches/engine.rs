@@ -14,7 +14,10 @@ use articles_local::engine::Embedded;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn engine(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let engine = Embedded::open(None).unwrap();
     let (store, _) = runtime
         .block_on(articles_local::prepare_embedded(&engine, "articles"))
