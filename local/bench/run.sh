@@ -8,7 +8,7 @@
 #   GET /articles, GET /articles/1 and a mixed authenticated write workload (writes.lua)
 #   against `articles-local` (release build, as it ships: embedded in-memory engine);
 #   the floor: the engine's raw Query and GetItem over its DynamoDB API
-#   (`articles-local dynamodb`), the same operations those two reads make.
+#   (`articles-local dynamodb`, local/bench/engine.lua), the same operations those reads make.
 # Prints req/s, p50 and p99 for each, and our ratio to the floor.
 # Needs wrk (apt-get install wrk). Run from anywhere inside the repository.
 set -euo pipefail
@@ -35,11 +35,11 @@ ARTICLES_API_TOKEN=bench-token "$bin" --port "$api_port" >"$log.api" 2>&1 & pids
 wait_for "http://127.0.0.1:$api_port/articles"
 wait_for "http://127.0.0.1:$engine_port/"
 
-# run NAME URL [SCRIPT]: one wrk run; prints "NAME req/s p50 p99 non2xx"
+# run NAME URL [SCRIPT [ENGINE_OP]]: one wrk run; prints "NAME req/s p50 p99 non2xx"
 run() {
-  local name=$1 url=$2 script=${3:-} out
+  local name=$1 url=$2 script=${3:-} op=${4:-Query} out
   # shellcheck disable=SC2086
-  out=$(ARTICLES_API_TOKEN=bench-token wrk -d"${secs}s" $wrk_args --latency ${script:+-s "$script"} "$url")
+  out=$(ARTICLES_API_TOKEN=bench-token ENGINE_OP=$op wrk -d"${secs}s" $wrk_args --latency ${script:+-s "$script"} "$url")
   python3 - "$name" <<PY
 import re, sys
 out = """$out"""
@@ -59,8 +59,8 @@ results=$(
   run list "http://127.0.0.1:$api_port/articles"
   run get "http://127.0.0.1:$api_port/articles/1"
   run writes "http://127.0.0.1:$api_port" local/bench/writes.lua
-  run floor-query "http://127.0.0.1:$engine_port/" local/bench/engine-query.lua
-  run floor-getitem "http://127.0.0.1:$engine_port/" local/bench/engine-getitem.lua
+  run floor-query "http://127.0.0.1:$engine_port/" local/bench/engine.lua Query
+  run floor-getitem "http://127.0.0.1:$engine_port/" local/bench/engine.lua GetItem
 )
 python3 - "$secs" "$wrk_args" <<PY
 rows = [l.split() for l in """$results""".strip().splitlines()]
