@@ -36,7 +36,7 @@ use tokio::task::JoinHandle;
 
 /// How long a client may take to send a request's headers (slow-loris guard).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// The most bytes of request line and headers one request may send.
+/// The most bytes of request line and headers one request may send (hyper's floor is 8 KiB).
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// The most connections served at once; further ones wait in the accept queue.
 pub const MAX_CONNECTIONS: usize = 4096;
@@ -84,7 +84,7 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>, mut stopped: ones
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)
-        .max_buf_size(MAX_HEADER_BYTES.max(8 * 1024))
+        .max_buf_size(MAX_HEADER_BYTES)
         .keep_alive(true);
     loop {
         let permit = tokio::select! {

@@ -106,10 +106,13 @@ pub const ROUTES: [RouteSpec; 5] = [
 impl Route {
     /// This route's row of [`ROUTES`].
     pub fn spec(self) -> &'static RouteSpec {
-        ROUTES
-            .iter()
-            .find(|s| s.route == self)
-            .unwrap_or(&ROUTES[0])
+        match self {
+            Self::ListArticles => &ROUTES[0],
+            Self::CreateArticle => &ROUTES[1],
+            Self::GetArticle => &ROUTES[2],
+            Self::UpdateArticle => &ROUTES[3],
+            Self::DeleteArticle => &ROUTES[4],
+        }
     }
 }
 

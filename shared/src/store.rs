@@ -165,9 +165,10 @@ pub struct Store {
 }
 
 impl Store {
-    /// Builds the SDK client once. With an endpoint it uses static local credentials and a
-    /// fixed region, so it never probes the instance-metadata service; without one it reads
-    /// credentials and region from the environment, as a Lambda function does.
+    /// Builds the SDK client once. With an endpoint and no AWS credentials in the environment
+    /// it uses static local credentials and a fixed region, so it never probes the
+    /// instance-metadata service; otherwise it reads credentials and region from the
+    /// environment, as a Lambda function does (region `us-east-1` if none is set).
     pub async fn connect(config: &StoreConfig) -> Self {
         Self::connect_with(config, http_client()).await
     }
@@ -180,8 +181,13 @@ impl Store {
             .operation_timeout(OPERATION_TIMEOUT)
             .build();
         let retry = RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS);
+        // A local engine or emulator gets static credentials and a fixed region, so nothing
+        // probes the instance-metadata service. With AWS credentials in the environment
+        // (a Lambda function, or `--dynamodb-endpoint` pointed at AWS) the standard chain
+        // is used, with the endpoint override if one is given.
+        let aws_credentials = std::env::var_os("AWS_ACCESS_KEY_ID").is_some();
         let sdk_config = match &config.endpoint {
-            Some(endpoint) => aws_sdk_dynamodb::Config::builder()
+            Some(endpoint) if !aws_credentials => aws_sdk_dynamodb::Config::builder()
                 .behavior_version(BehaviorVersion::latest())
                 .region(Region::new("us-east-1"))
                 .credentials_provider(Credentials::new("local", "local", None, None, "static"))
@@ -190,14 +196,19 @@ impl Store {
                 .timeout_config(timeouts)
                 .retry_config(retry)
                 .build(),
-            None => {
+            endpoint => {
+                let region = aws_config::meta::region::RegionProviderChain::default_provider()
+                    .or_else(Region::new("us-east-1"));
                 let shared = aws_config::defaults(BehaviorVersion::latest())
+                    .region(region)
                     .http_client(http_client)
                     .timeout_config(timeouts)
                     .retry_config(retry)
                     .load()
                     .await;
-                aws_sdk_dynamodb::config::Builder::from(&shared).build()
+                let mut builder = aws_sdk_dynamodb::config::Builder::from(&shared);
+                builder.set_endpoint_url(endpoint.clone());
+                builder.build()
             }
         };
         Self {
