@@ -172,15 +172,11 @@ impl SimpleResponse {
 ///
 /// API Gateway attaches the authorizer's context only to requests the authorizer allowed,
 /// and a client cannot forge it, so its presence is the proof.
-pub fn authorizer_principal(request: &lambda_http::Request) -> Option<String> {
+pub fn authorizer_principal(request: &lambda_http::Request) -> Option<&str> {
     match request.request_context_ref()? {
-        RequestContext::ApiGatewayV2(ctx) => ctx
-            .authorizer
-            .as_ref()?
-            .fields
-            .get(PRINCIPAL_KEY)?
-            .as_str()
-            .map(str::to_owned),
+        RequestContext::ApiGatewayV2(ctx) => {
+            ctx.authorizer.as_ref()?.fields.get(PRINCIPAL_KEY)?.as_str()
+        }
         #[allow(unreachable_patterns)]
         _ => None,
     }

@@ -195,16 +195,10 @@ fn write_response(mut response: Response<Body>) -> Response<Body> {
 /// The `{id}` of the path: from the path parameters API Gateway (or the local server) set,
 /// or, when a router set none, from the path itself.
 fn path_id(request: &Request) -> Result<ArticleId, ApiError> {
-    let from_params = request
+    request
         .path_parameters_ref()
         .and_then(|p| p.first("id"))
-        .map(str::to_owned);
-    let raw = from_params.or_else(|| {
-        match_path(request.uri().path())
-            .and_then(|(_, id)| id)
-            .map(str::to_owned)
-    });
-    raw.as_deref()
+        .or_else(|| match_path(request.uri().path()).and_then(|(_, id)| id))
         .and_then(ArticleId::parse)
         .ok_or(ApiError::NotFound("article ids are positive integers"))
 }
