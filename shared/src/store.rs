@@ -24,7 +24,8 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement,
-    KeyType, Projection, ProjectionType, Put, ReturnValue, ScalarAttributeType, TransactWriteItem,
+    KeyType, Projection, ProjectionType, Put, ReturnValue, ReturnValuesOnConditionCheckFailure,
+    ScalarAttributeType, TransactWriteItem,
 };
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 
@@ -296,7 +297,7 @@ impl Store {
         for (n, title) in (1..).zip(SEED_TITLES) {
             let article = Article {
                 id: ArticleId::new(n)
-                    .ok_or_else(|| StoreError::failed("Seed", item_error("seed id")))?,
+                    .ok_or_else(|| StoreError::failed("Seed", ItemError("seed id")))?,
                 title: Title::parse(title).map_err(|e| StoreError::failed("Seed", e))?,
                 created,
                 status: Status::Created,
@@ -355,22 +356,37 @@ impl Store {
             created: Created::now(),
             status: Status::Created,
         };
-        self.client
+        let written = self
+            .client
             .put_item()
             .table_name(&*self.table)
             .set_item(Some(Item::from(&article)))
             .condition_expression("attribute_not_exists(#id)")
             .expression_attribute_names("#id", item::ID)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
-            .await
-            .map_err(|e| match e.as_service_error() {
+            .await;
+        match written {
+            Ok(_) => {}
+            Err(e) => match e.as_service_error() {
+                // An attempt whose answer was lost did write the item; the SDK's retry then
+                // finds it. The same id, title and second can only be our own write.
+                Some(PutItemError::ConditionalCheckFailedException(failed))
+                    if failed
+                        .item()
+                        .and_then(|old| Article::try_from(old).ok())
+                        .is_some_and(|old| old == article) => {}
                 // The counter handed out an id that is already taken: the counter is behind
                 // the data, which only a bug or a hand edit can cause.
                 Some(PutItemError::ConditionalCheckFailedException(_)) => {
-                    StoreError::failed("PutItem", item_error("id from the counter already taken"))
+                    return Err(StoreError::failed(
+                        "PutItem",
+                        ItemError("id from the counter already taken"),
+                    ));
                 }
-                _ => sdk_error("PutItem", e),
-            })?;
+                _ => return Err(sdk_error("PutItem", e)),
+            },
+        }
         Ok(article)
     }
 
@@ -533,7 +549,3 @@ fn already_exists<R>(
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 struct ItemError(&'static str);
-
-fn item_error(what: &'static str) -> ItemError {
-    ItemError(what)
-}

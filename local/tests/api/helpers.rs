@@ -149,6 +149,19 @@ pub async fn problem(response: Response, status: u16) -> Value {
     body
 }
 
+/// A plain SDK client for the engine at `endpoint`, to look at or edit items directly.
+pub fn engine_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
+    use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("local", "local", None, None, "test"))
+        .endpoint_url(endpoint)
+        .http_client(articles::store::http_client())
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(config)
+}
+
 /// The ids of a list of articles.
 pub fn ids(articles: &[Value]) -> Vec<i64> {
     articles.iter().map(|a| a["id"].as_i64().unwrap()).collect()

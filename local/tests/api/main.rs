@@ -5,6 +5,7 @@ mod concurrency;
 mod custom_resource;
 mod durability;
 mod errors;
+mod fault_proxy;
 mod helpers;
 mod lambda_events;
 mod routes;
