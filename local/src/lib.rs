@@ -17,6 +17,7 @@ use articles::store::Seeded;
 use articles::{App, Store, StoreConfig};
 
 use crate::engine::{Embedded, EngineError};
+pub use crate::server::Limits;
 use crate::server::Server;
 
 /// The token the local server accepts when `ARTICLES_API_TOKEN` is not set.
@@ -47,6 +48,8 @@ pub struct Options {
     pub table: String,
     /// The bearer token writes must present.
     pub token: String,
+    /// Timeouts and the connection cap.
+    pub limits: Limits,
 }
 
 /// Why the local API could not start.
@@ -156,9 +159,11 @@ pub async fn start(options: &Options) -> Result<Running, StartError> {
         })?;
     let verifier = Verifier::from_token(&options.token);
     let app = App::new(store, Some(verifier.clone()));
-    let server = Server::start(listener, app, verifier).map_err(|source| StartError::Bind {
-        addr: options.addr,
-        source,
+    let server = Server::start(listener, app, verifier, options.limits).map_err(|source| {
+        StartError::Bind {
+            addr: options.addr,
+            source,
+        }
     })?;
     Ok(Running { server, seeded })
 }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use articles_local::engine::Engine;
-use articles_local::{Backend, DEFAULT_TABLE, DEV_TOKEN, Options, prepare_store, start};
+use articles_local::{Backend, DEFAULT_TABLE, DEV_TOKEN, Limits, Options, prepare_store, start};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
@@ -145,6 +145,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         backend,
         table: args.table,
         token,
+        limits: Limits::default(),
     };
     let running = start(&options)
         .await

@@ -34,18 +34,39 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinHandle;
 
-/// How long a client may take to send a request's headers (slow-loris guard).
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most bytes of request line and headers one request may send (hyper's floor is 8 KiB).
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
-/// The most connections served at once; further ones wait in the accept queue.
-pub const MAX_CONNECTIONS: usize = 4096;
 /// How long a graceful shutdown waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// What one client may hold of the server, and for how long.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// How long a client may take to send a request's headers, counted from the first byte
+    /// of the request and, on a kept-alive connection, from the end of the previous answer
+    /// (slow-loris and idle guard).
+    pub header_read_timeout: Duration,
+    /// How long a client may take to send a request's body (413 past the size limit, 408
+    /// past this).
+    pub body_read_timeout: Duration,
+    /// The most connections served at once; further ones wait in the accept queue.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
+            max_connections: 4096,
+        }
+    }
+}
 
 struct State {
     app: App,
     verifier: Verifier,
+    limits: Limits,
 }
 
 /// A server accepting connections; [`Server::shutdown`] stops it gracefully.
@@ -56,11 +77,20 @@ pub struct Server {
 }
 
 impl Server {
-    /// Serves `app` on `listener`, authorizing writes with `verifier`.
-    pub fn start(listener: TcpListener, app: App, verifier: Verifier) -> std::io::Result<Self> {
+    /// Serves `app` on `listener`, authorizing writes with `verifier`, within `limits`.
+    pub fn start(
+        listener: TcpListener,
+        app: App,
+        verifier: Verifier,
+        limits: Limits,
+    ) -> std::io::Result<Self> {
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel();
-        let state = Arc::new(State { app, verifier });
+        let state = Arc::new(State {
+            app,
+            verifier,
+            limits,
+        });
         let task = tokio::spawn(accept_loop(listener, state, stopped));
         Ok(Self { addr, stop, task })
     }
@@ -80,10 +110,10 @@ impl Server {
 
 async fn accept_loop(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::Receiver<()>) {
     let graceful = GracefulShutdown::new();
-    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let permits = Arc::new(Semaphore::new(state.limits.max_connections));
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(state.limits.header_read_timeout)
         .max_buf_size(MAX_HEADER_BYTES)
         .keep_alive(true);
     loop {
@@ -164,7 +194,7 @@ async fn respond(state: &State, request: Request<Incoming>) -> Response<Body> {
     } else {
         None
     };
-    let body = match read_body(&parts.headers, body).await {
+    let body = match read_body(&parts.headers, body, state.limits.body_read_timeout).await {
         Ok(body) => body,
         Err(e) => return e.to_response(&parts.headers),
     };
@@ -174,8 +204,13 @@ async fn respond(state: &State, request: Request<Incoming>) -> Response<Body> {
     state.app.handle(route, event).await
 }
 
-/// Reads the body, refusing more than [`MAX_BODY_BYTES`] before reading past the limit.
-async fn read_body(headers: &HeaderMap, body: Incoming) -> Result<Body, ApiError> {
+/// Reads the body, refusing more than [`MAX_BODY_BYTES`] before reading past the limit, and
+/// a body that takes longer than `timeout`.
+async fn read_body(
+    headers: &HeaderMap,
+    body: Incoming,
+    timeout: Duration,
+) -> Result<Body, ApiError> {
     let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -186,9 +221,9 @@ async fn read_body(headers: &HeaderMap, body: Incoming) -> Result<Body, ApiError
     if declared == Some(0) {
         return Ok(Body::Empty);
     }
-    let collected = Limited::new(body, MAX_BODY_BYTES)
-        .collect()
+    let collected = tokio::time::timeout(timeout, Limited::new(body, MAX_BODY_BYTES).collect())
         .await
+        .map_err(|_| ApiError::RequestTimeout)?
         .map_err(|e| {
             if e.is::<http_body_util::LengthLimitError>() {
                 ApiError::PayloadTooLarge

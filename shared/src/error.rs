@@ -47,6 +47,9 @@ pub enum ApiError {
     /// A body larger than the limit.
     #[error("request body too large")]
     PayloadTooLarge,
+    /// A body that did not arrive within the server's read timeout.
+    #[error("request body timed out")]
+    RequestTimeout,
     /// A body whose `Content-Type` is not JSON.
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -96,6 +99,7 @@ impl ApiError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -115,6 +119,7 @@ impl ApiError {
                 "request body must be at most {} bytes",
                 crate::http::MAX_BODY_BYTES
             ),
+            Self::RequestTimeout => "the request body did not arrive in time".to_owned(),
             Self::UnsupportedMediaType => {
                 "request body must be sent as `Content-Type: application/json`".to_owned()
             }

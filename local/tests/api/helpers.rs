@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
-use articles_local::{Backend, Options, Running, start};
+use articles_local::{Backend, Limits, Options, Running, start};
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::Value;
 
@@ -24,11 +24,17 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the real local server on port 0 on a given backend.
 pub async fn spawn_with(backend: Backend) -> TestApp {
+    spawn_limited(backend, Limits::default()).await
+}
+
+/// Starts the real local server on port 0 on a given backend, within `limits`.
+pub async fn spawn_limited(backend: Backend, limits: Limits) -> TestApp {
     let running = start(&Options {
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         backend,
         table: "articles".to_owned(),
         token: TOKEN.to_owned(),
+        limits,
     })
     .await
     .expect("the local server starts");

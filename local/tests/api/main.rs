@@ -8,5 +8,6 @@ mod errors;
 mod fault_proxy;
 mod helpers;
 mod lambda_events;
+mod limits;
 mod routes;
 mod store_faults;
