@@ -188,3 +188,13 @@ pub async fn raw_exchange(base: &str, request: &[u8]) -> String {
     .await;
     String::from_utf8_lossy(&answer).into_owned()
 }
+
+/// A loopback port that was free a moment ago, for a process that must keep its port across
+/// restarts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

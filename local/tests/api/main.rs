@@ -9,5 +9,6 @@ mod fault_proxy;
 mod helpers;
 mod lambda_events;
 mod limits;
+mod process;
 mod routes;
 mod store_faults;
