@@ -7,6 +7,7 @@ mod durability;
 mod errors;
 mod fault_proxy;
 mod helpers;
+mod hostile;
 mod lambda_events;
 mod limits;
 mod process;
