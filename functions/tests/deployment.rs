@@ -254,3 +254,111 @@ fn the_fallback_answers_405_with_allow_on_known_paths_and_404_elsewhere() {
         assert_eq!(body["type"], "about:blank");
     }
 }
+
+fn openapi() -> Value {
+    let text = std::fs::read_to_string(format!("{ROOT}/openapi.yaml")).unwrap();
+    serde_norway::from_str(&text).unwrap()
+}
+
+/// Follows a local `$ref` (`#/components/...`) once.
+fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(reference) => reference
+            .trim_start_matches("#/")
+            .split('/')
+            .fold(doc, |v, key| &v[key]),
+        None => value,
+    }
+}
+
+#[test]
+fn openapi_describes_exactly_the_route_table_with_its_auth_and_errors() {
+    let doc = openapi();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_mapping().unwrap() {
+        for (method, operation) in item.as_mapping().unwrap() {
+            let method = method.as_str().unwrap();
+            if method == "parameters" {
+                continue;
+            }
+            documented.insert((method.to_uppercase(), path.as_str().unwrap().to_owned()));
+            let spec = ROUTES
+                .iter()
+                .find(|r| {
+                    r.method.eq_ignore_ascii_case(method)
+                        && r.path.as_str() == path.as_str().unwrap()
+                })
+                .unwrap_or_else(|| panic!("{method} {path:?} is not a route"));
+            let security = operation["security"].as_sequence().unwrap();
+            assert_eq!(
+                !security.is_empty(),
+                spec.auth,
+                "{method} {path:?}: bearer security iff the route needs auth"
+            );
+            let responses = operation["responses"].as_mapping().unwrap();
+            let statuses: BTreeSet<&str> = responses.keys().map(|k| k.as_str().unwrap()).collect();
+            let mut expected: BTreeSet<&str> = ["500", "503"].into();
+            if spec.auth {
+                expected.extend(["401", "403", "408", "413"]);
+            }
+            if operation.get("requestBody").is_some() {
+                expected.extend(["400", "415"]);
+            }
+            if spec.path.as_str().contains("{id}") {
+                expected.insert("404");
+            }
+            if method == "get" && !spec.path.as_str().contains("{id}") {
+                expected.insert("400");
+            }
+            let errors: BTreeSet<&str> = statuses
+                .iter()
+                .copied()
+                .filter(|s| s.starts_with('4') || s.starts_with('5'))
+                .collect();
+            assert_eq!(errors, expected, "{method} {path:?}: documented errors");
+            for (status, response) in responses {
+                let response = resolve(&doc, response);
+                let headers = response["headers"].as_mapping().unwrap();
+                assert!(
+                    headers.contains_key("X-Content-Type-Options"),
+                    "{method} {path:?} {status:?}: nosniff"
+                );
+                let status = status.as_str().unwrap();
+                if status != "200" || spec.auth {
+                    assert!(
+                        headers.contains_key("Cache-Control"),
+                        "{method} {path:?} {status}: no-store"
+                    );
+                }
+            }
+        }
+    }
+    let routes: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .map(|r| (r.method.to_owned(), r.path.as_str().to_owned()))
+        .collect();
+    assert_eq!(documented, routes);
+
+    let schemas = &doc["components"]["schemas"];
+    let title = &schemas["TitleBody"]["properties"]["title"];
+    assert_eq!(
+        title["maxLength"].as_u64(),
+        Some(articles::model::MAX_TITLE_CHARS as u64)
+    );
+    let list = &doc["paths"]["/articles"]["get"]["parameters"];
+    let limit = list
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap();
+    assert_eq!(
+        limit["schema"]["maximum"].as_u64(),
+        Some(u64::from(articles::model::MAX_LIMIT))
+    );
+    assert_eq!(
+        limit["schema"]["default"].as_u64(),
+        Some(u64::from(articles::model::DEFAULT_LIMIT))
+    );
+}

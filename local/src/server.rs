@@ -63,10 +63,52 @@ impl Default for Limits {
     }
 }
 
-struct State {
+/// What API Gateway does before a function runs (route, authorize, bound the body), then the
+/// function's own handler: one request in, one response out.
+pub struct Gateway {
     app: App,
     verifier: Verifier,
     limits: Limits,
+}
+
+impl Gateway {
+    /// A gateway in front of `app`, authorizing writes with `verifier`, within `limits`.
+    pub fn new(app: App, verifier: Verifier, limits: Limits) -> Self {
+        Self {
+            app,
+            verifier,
+            limits,
+        }
+    }
+
+    /// Routes, authorizes, reads the body within its limits, and calls the route's handler.
+    pub async fn respond<B>(&self, request: Request<B>) -> Response<Body>
+    where
+        B: hyper::body::Body<Data = Bytes>,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let (parts, body) = request.into_parts();
+        let matched = match routes::resolve(&parts.method, parts.uri.path()) {
+            Ok(matched) => matched,
+            Err(e) => return e.to_response(&parts.headers),
+        };
+        let principal = if matched.spec.auth {
+            match self.verifier.verify_headers(&parts.headers) {
+                Ok(principal) => Some(principal),
+                Err(denied) => return ApiError::from(denied).to_response(&parts.headers),
+            }
+        } else {
+            None
+        };
+        let body = match read_body(&parts.headers, body, self.limits.body_read_timeout).await {
+            Ok(body) => body,
+            Err(e) => return e.to_response(&parts.headers),
+        };
+        let route = matched.spec.route;
+        let id = matched.id.map(str::to_owned);
+        let event = to_event(Request::from_parts(parts, body), id, principal);
+        self.app.handle(route, event).await
+    }
 }
 
 /// A server accepting connections; [`Server::shutdown`] stops it gracefully.
@@ -86,11 +128,7 @@ impl Server {
     ) -> std::io::Result<Self> {
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel();
-        let state = Arc::new(State {
-            app,
-            verifier,
-            limits,
-        });
+        let state = Arc::new(Gateway::new(app, verifier, limits));
         let task = tokio::spawn(accept_loop(listener, state, stopped));
         Ok(Self { addr, stop, task })
     }
@@ -108,7 +146,11 @@ impl Server {
     }
 }
 
-async fn accept_loop(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::Receiver<()>) {
+async fn accept_loop(
+    listener: TcpListener,
+    state: Arc<Gateway>,
+    mut stopped: oneshot::Receiver<()>,
+) {
     let graceful = GracefulShutdown::new();
     let permits = Arc::new(Semaphore::new(state.limits.max_connections));
     let mut http = http1::Builder::new();
@@ -159,11 +201,11 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>, mut stopped: ones
     }
 }
 
-async fn serve(state: &State, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn serve(state: &Gateway, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let response = respond(state, request).await;
+    let response = state.respond(request).await;
     tracing::info!(
         target: "access",
         "{method} {path} {} {}us",
@@ -180,37 +222,13 @@ async fn serve(state: &State, request: Request<Incoming>) -> Response<Full<Bytes
     Response::from_parts(parts, Full::new(bytes))
 }
 
-async fn respond(state: &State, request: Request<Incoming>) -> Response<Body> {
-    let (parts, body) = request.into_parts();
-    let matched = match routes::resolve(&parts.method, parts.uri.path()) {
-        Ok(matched) => matched,
-        Err(e) => return e.to_response(&parts.headers),
-    };
-    let principal = if matched.spec.auth {
-        match state.verifier.verify_headers(&parts.headers) {
-            Ok(principal) => Some(principal),
-            Err(denied) => return ApiError::from(denied).to_response(&parts.headers),
-        }
-    } else {
-        None
-    };
-    let body = match read_body(&parts.headers, body, state.limits.body_read_timeout).await {
-        Ok(body) => body,
-        Err(e) => return e.to_response(&parts.headers),
-    };
-    let route = matched.spec.route;
-    let id = matched.id.map(str::to_owned);
-    let event = to_event(Request::from_parts(parts, body), id, principal);
-    state.app.handle(route, event).await
-}
-
 /// Reads the body, refusing more than [`MAX_BODY_BYTES`] before reading past the limit, and
 /// a body that takes longer than `timeout`.
-async fn read_body(
-    headers: &HeaderMap,
-    body: Incoming,
-    timeout: Duration,
-) -> Result<Body, ApiError> {
+async fn read_body<B>(headers: &HeaderMap, body: B, timeout: Duration) -> Result<Body, ApiError>
+where
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
