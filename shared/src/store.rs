@@ -14,6 +14,7 @@ use std::error::Error as StdError;
 use std::sync::Arc;
 use std::time::Duration;
 
+use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
@@ -27,7 +28,7 @@ use aws_sdk_dynamodb::types::{
     KeyType, Projection, ProjectionType, Put, ReturnValue, ReturnValuesOnConditionCheckFailure,
     ScalarAttributeType, TransactWriteItem,
 };
-use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore, rustls_provider::CryptoMode};
 
 use crate::item::{self, Item};
 use crate::model::{Article, ArticleId, Created, Cursor, Limit, Status, Title};
@@ -133,11 +134,42 @@ where
     }
 }
 
-/// The SDK's HTTP client: hyper with rustls on `ring`, the only TLS stack in the build.
-pub fn http_client() -> SharedHttpClient {
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https()
+/// The root certificates of Amazon Trust Services, which issues the certificates of AWS's
+/// endpoints; see `amazon_roots.pem`.
+pub const AMAZON_ROOTS_PEM: &str = include_str!("amazon_roots.pem");
+
+/// The SDK's HTTP client for `endpoint`: hyper, with rustls on `ring` (the only TLS stack in
+/// the build) where TLS is needed.
+///
+/// - AWS itself (`None`): only the Amazon Trust Services roots are trusted. A cold start
+///   then parses five certificates instead of every file in the system's store.
+/// - An `https://` endpoint of your own: the system's trust store.
+/// - An `http://` endpoint (a local engine or emulator): no TLS at all.
+pub fn http_client(endpoint: Option<&str>) -> SharedHttpClient {
+    let builder = aws_smithy_http_client::Builder::new();
+    match endpoint {
+        Some(url) if url.starts_with("http://") => builder.build_http(),
+        Some(_) => builder
+            .tls_provider(Provider::Rustls(CryptoMode::Ring))
+            .build_https(),
+        None => builder
+            .tls_provider(Provider::Rustls(CryptoMode::Ring))
+            .tls_context(amazon_tls())
+            .build_https(),
+    }
+}
+
+fn amazon_tls() -> TlsContext {
+    let roots = TrustStore::empty().with_pem_certificate(AMAZON_ROOTS_PEM.as_bytes());
+    match TlsContext::builder().with_trust_store(roots).build() {
+        Ok(context) => context,
+        // Building a context only gathers its settings; should that ever fail, the system's
+        // store still verifies AWS's certificates.
+        Err(e) => {
+            tracing::warn!(error = %e, "falling back to the system trust store");
+            TlsContext::default()
+        }
+    }
 }
 
 /// One page of live articles, in ascending id order.
@@ -158,6 +190,46 @@ pub enum Seeded {
     Already,
 }
 
+/// The region used when none is configured.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Where [`Store::connect`] takes its credentials and region from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum CredentialSource {
+    /// An endpoint of our own and no AWS credentials in the environment: a local engine or
+    /// emulator, with static placeholder credentials and [`DEFAULT_REGION`].
+    Local,
+    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and a region in the environment, as a
+    /// Lambda function always has them. These come first in the SDK's default chain, so
+    /// reading them directly gives the same answer without building the rest of the chain
+    /// (profile files, SSO, web identity, container and instance metadata): about a
+    /// millisecond of every cold start.
+    Environment(Region),
+    /// Anything else: the SDK's whole default chain.
+    Chain,
+}
+
+impl CredentialSource {
+    fn for_endpoint(custom_endpoint: bool) -> Self {
+        Self::from_env(custom_endpoint, |name| {
+            std::env::var(name).ok().filter(|v| !v.is_empty())
+        })
+    }
+
+    fn from_env(custom_endpoint: bool, var: impl Fn(&str) -> Option<String>) -> Self {
+        let access_key = var("AWS_ACCESS_KEY_ID").is_some();
+        if custom_endpoint && !access_key {
+            return Self::Local;
+        }
+        match var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")) {
+            Some(region) if access_key && var("AWS_SECRET_ACCESS_KEY").is_some() => {
+                Self::Environment(Region::new(region))
+            }
+            _ => Self::Chain,
+        }
+    }
+}
+
 /// The articles table, reached through the AWS SDK.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -166,12 +238,13 @@ pub struct Store {
 }
 
 impl Store {
-    /// Builds the SDK client once. With an endpoint and no AWS credentials in the environment
-    /// it uses static local credentials and a fixed region, so it never probes the
-    /// instance-metadata service; otherwise it reads credentials and region from the
-    /// environment, as a Lambda function does (region `us-east-1` if none is set).
+    /// Builds the SDK client once. Its credentials and region: static placeholders for an
+    /// endpoint of our own when the environment has no AWS keys (a local engine); the
+    /// environment's keys and region when it has all three (a Lambda function); the SDK's
+    /// default chain otherwise. Nothing probes the instance-metadata service unless the chain
+    /// gets that far.
     pub async fn connect(config: &StoreConfig) -> Self {
-        Self::connect_with(config, http_client()).await
+        Self::connect_with(config, http_client(config.endpoint.as_deref())).await
     }
 
     /// As [`Store::connect`], over a given HTTP client (e.g. an in-process engine's).
@@ -182,36 +255,30 @@ impl Store {
             .operation_timeout(OPERATION_TIMEOUT)
             .build();
         let retry = RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS);
-        // A local engine or emulator gets static credentials and a fixed region, so nothing
-        // probes the instance-metadata service. With AWS credentials in the environment
-        // (a Lambda function, or `--dynamodb-endpoint` pointed at AWS) the standard chain
-        // is used, with the endpoint override if one is given.
-        let aws_credentials = std::env::var_os("AWS_ACCESS_KEY_ID").is_some();
-        let sdk_config = match &config.endpoint {
-            Some(endpoint) if !aws_credentials => aws_sdk_dynamodb::Config::builder()
-                .behavior_version(BehaviorVersion::latest())
-                .region(Region::new("us-east-1"))
-                .credentials_provider(Credentials::new("local", "local", None, None, "static"))
-                .endpoint_url(endpoint)
-                .http_client(http_client)
-                .timeout_config(timeouts)
-                .retry_config(retry)
-                .build(),
-            endpoint => {
+        let builder = match CredentialSource::for_endpoint(config.endpoint.is_some()) {
+            CredentialSource::Local => aws_sdk_dynamodb::Config::builder()
+                .region(Region::new(DEFAULT_REGION))
+                .credentials_provider(Credentials::new("local", "local", None, None, "static")),
+            CredentialSource::Environment(region) => aws_sdk_dynamodb::Config::builder()
+                .region(region)
+                .credentials_provider(EnvironmentVariableCredentialsProvider::new()),
+            CredentialSource::Chain => {
                 let region = aws_config::meta::region::RegionProviderChain::default_provider()
-                    .or_else(Region::new("us-east-1"));
+                    .or_else(Region::new(DEFAULT_REGION));
                 let shared = aws_config::defaults(BehaviorVersion::latest())
                     .region(region)
-                    .http_client(http_client)
-                    .timeout_config(timeouts)
-                    .retry_config(retry)
                     .load()
                     .await;
-                let mut builder = aws_sdk_dynamodb::config::Builder::from(&shared);
-                builder.set_endpoint_url(endpoint.clone());
-                builder.build()
+                aws_sdk_dynamodb::config::Builder::from(&shared)
             }
         };
+        let mut builder = builder.behavior_version(BehaviorVersion::latest());
+        builder.set_endpoint_url(config.endpoint.clone());
+        let sdk_config = builder
+            .http_client(http_client)
+            .timeout_config(timeouts)
+            .retry_config(retry)
+            .build();
         Self {
             client: Client::from_conf(sdk_config),
             table: Arc::from(config.table.as_str()),
@@ -225,7 +292,7 @@ impl Store {
     pub fn in_process(table: &str, http_client: SharedHttpClient) -> Self {
         let sdk_config = aws_sdk_dynamodb::Config::builder()
             .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
+            .region(Region::new(DEFAULT_REGION))
             .endpoint_url("http://in-process.invalid")
             .allow_no_auth()
             .http_client(http_client)
@@ -477,13 +544,6 @@ impl Store {
         }
     }
 
-    /// The SDK's HTTP client: hyper with rustls on `ring`, the only TLS stack in the build.
-    pub fn http_client() -> SharedHttpClient {
-        aws_smithy_http_client::Builder::new()
-            .tls_provider(Provider::Rustls(CryptoMode::Ring))
-            .build_https()
-    }
-
     /// One page of live articles after `cursor`, from the sparse index.
     ///
     /// It asks for one item more than the page holds, so a `next` cursor is given only when
@@ -549,3 +609,95 @@ fn already_exists<R>(
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 struct ItemError(&'static str);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(custom_endpoint: bool, vars: &[(&str, &str)]) -> CredentialSource {
+        CredentialSource::from_env(custom_endpoint, |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    const KEYS: [(&str, &str); 2] = [
+        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+    ];
+
+    #[test]
+    fn a_local_endpoint_without_aws_keys_gets_placeholder_credentials() {
+        assert_eq!(source(true, &[]), CredentialSource::Local);
+        assert_eq!(
+            source(true, &[("AWS_REGION", "eu-west-1")]),
+            CredentialSource::Local
+        );
+    }
+
+    #[test]
+    fn keys_and_a_region_in_the_environment_are_used_directly() {
+        let lambda = [KEYS[0], KEYS[1], ("AWS_REGION", "eu-west-1")];
+        for custom_endpoint in [false, true] {
+            assert_eq!(
+                source(custom_endpoint, &lambda),
+                CredentialSource::Environment(Region::new("eu-west-1"))
+            );
+        }
+        let default_region = [KEYS[0], KEYS[1], ("AWS_DEFAULT_REGION", "ap-south-1")];
+        assert_eq!(
+            source(false, &default_region),
+            CredentialSource::Environment(Region::new("ap-south-1"))
+        );
+    }
+
+    #[test]
+    fn anything_less_goes_to_the_default_chain() {
+        assert_eq!(source(false, &[]), CredentialSource::Chain);
+        assert_eq!(source(false, &KEYS), CredentialSource::Chain, "no region");
+        assert_eq!(
+            source(true, &[KEYS[0], ("AWS_REGION", "eu-west-1")]),
+            CredentialSource::Chain,
+            "no secret"
+        );
+    }
+
+    #[test]
+    fn the_bundled_roots_are_the_five_amazon_trust_services_publishes() {
+        use rustls_pki_types::CertificateDer;
+        use rustls_pki_types::pem::PemObject;
+        use sha2::{Digest, Sha256};
+        // SHA-256 of each root's SubjectPublicKeyInfo, as Amazon Trust Services lists them.
+        let published = [
+            "fbe3018031f9586bcbf41727e417b7d1c45c2f47f93be372a17b96b50757d5a2",
+            "7f4296fc5b6a4e3b35d3c369623e364ab1af381d8fa7121533c9d6c633ea2461",
+            "36abc32656acfc645c61b71613c4bf21c787f5cabbee48348d58597803d7abc9",
+            "f7ecded5c66047d28ed6466b543c40e0743abe81d109254dcf845d4c2c7853c5",
+            "2b071c59a0a0ae76b0eadb2bad23bad4580b69c3601b630c2eaf0613afa83f92",
+        ];
+        // Parsed exactly as the SDK's TLS setup parses them (it panics on a bad one).
+        let certs = CertificateDer::pem_slice_iter(AMAZON_ROOTS_PEM.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .expect("the bundle is valid PEM");
+        let mut store = rustls::RootCertStore::empty();
+        let mut hashes = Vec::new();
+        for cert in certs {
+            let anchor = webpki::anchor_from_trusted_cert(&cert).expect("a usable trust anchor");
+            // The anchor holds the SubjectPublicKeyInfo without its outer SEQUENCE header.
+            let spki = anchor.subject_public_key_info.as_ref();
+            let mut der = vec![0x30];
+            match spki.len() {
+                n if n < 0x80 => der.push(n as u8),
+                n if n < 0x100 => der.extend([0x81, n as u8]),
+                n => der.extend([0x82, (n >> 8) as u8, n as u8]),
+            }
+            der.extend_from_slice(spki);
+            let hash = Sha256::digest(&der);
+            hashes.push(hash.iter().map(|b| format!("{b:02x}")).collect::<String>());
+            store.add(cert.clone()).expect("rustls accepts it");
+        }
+        assert_eq!(hashes, published);
+        assert_eq!(store.len(), 5);
+    }
+}

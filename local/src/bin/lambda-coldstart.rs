@@ -6,11 +6,19 @@
 //!   invocation, against a served embedded engine with the table seeded).
 //!
 //! ```text
-//! lambda-coldstart [--runs N] NAME=BOOTSTRAP[:EVENT_FILE] ...
+//! lambda-coldstart [--runs N] [--as-deployed] NAME=BOOTSTRAP[:EVENT_FILE] ...
 //! ```
 //!
 //! Each `NAME=BOOTSTRAP` is run `N` times (default 10); without an event file it is sent
 //! `{}`. It prints the median and minimum of both times for each.
+//!
+//! The child gets Lambda's environment and nothing else: the Runtime API address, the
+//! function's name and memory, the region and a set of session credentials (placeholders:
+//! the engine checks no signature), so the SDK is configured as on Lambda. It also gets
+//! `DYNAMODB_ENDPOINT`, the served engine's plain-HTTP address, so its store client needs no
+//! TLS. With `--as-deployed` it does not: the store client is built for AWS itself, with its
+//! TLS trust store, exactly as deployed. Only init is measured then, since AWS cannot be
+//! reached from here.
 
 use std::convert::Infallible;
 use std::path::PathBuf;
@@ -47,6 +55,8 @@ struct Timings {
 
 struct Emulator {
     started: Instant,
+    /// Ends the run at the first `next`, without an event.
+    init_only: bool,
     event: Bytes,
     timings: Mutex<Timings>,
     done: Notify,
@@ -63,7 +73,10 @@ async fn runtime_api(emulator: Arc<Emulator>, request: Request<Incoming>) -> Res
             t.init.get_or_insert(elapsed);
             !std::mem::replace(&mut t.served, true)
         };
-        if !first {
+        if emulator.init_only {
+            emulator.done.notify_one();
+        }
+        if !first || emulator.init_only {
             // One invocation per cold start: park the runtime until it is killed.
             std::future::pending::<()>().await;
         }
@@ -107,11 +120,16 @@ async fn runtime_api(emulator: Arc<Emulator>, request: Request<Incoming>) -> Res
         .unwrap_or_default()
 }
 
-async fn cold_start(target: &Target, engine: &str) -> anyhow::Result<(Duration, Duration)> {
+/// One cold start: init, and the first response unless `engine` is `None` (as deployed).
+async fn cold_start(
+    target: &Target,
+    engine: Option<&str>,
+) -> anyhow::Result<(Duration, Option<Duration>)> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let api = listener.local_addr()?;
     let emulator = Arc::new(Emulator {
         started: Instant::now(),
+        init_only: engine.is_none(),
         event: target.event.clone(),
         timings: Mutex::new(Timings::default()),
         done: Notify::new(),
@@ -133,8 +151,12 @@ async fn cold_start(target: &Target, engine: &str) -> anyhow::Result<(Duration, 
     });
     // The clock starts just before exec, as Lambda's init phase does.
     let started = Instant::now();
-    let mut child = tokio::process::Command::new(&target.bootstrap)
-        .env_clear()
+    let mut command = tokio::process::Command::new(&target.bootstrap);
+    command.env_clear();
+    if let Some(engine) = engine {
+        command.env("DYNAMODB_ENDPOINT", engine);
+    }
+    let mut child = command
         .env("AWS_LAMBDA_RUNTIME_API", api.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", &target.name)
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
@@ -142,8 +164,11 @@ async fn cold_start(target: &Target, engine: &str) -> anyhow::Result<(Duration, 
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/cold-start")
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "cold-start")
         .env("AWS_REGION", "us-east-1")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "ASIACOLDSTARTEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "cold-start-placeholder-secret")
+        .env("AWS_SESSION_TOKEN", "cold-start-placeholder-session")
         .env("TABLE_NAME", "articles")
-        .env("DYNAMODB_ENDPOINT", engine)
         .env("TOKEN_SHA256", articles::auth::token_digest_hex(TOKEN))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -160,7 +185,9 @@ async fn cold_start(target: &Target, engine: &str) -> anyhow::Result<(Duration, 
     }
     let t = emulator.timings.lock().await;
     match (t.init, t.first_response) {
-        (Some(init), Some(first)) => Ok((init + offset, first + offset)),
+        (Some(init), first) if engine.is_none() || first.is_some() => {
+            Ok((init + offset, first.map(|f| f + offset)))
+        }
         _ => bail!("{} ended without answering", target.name),
     }
 }
@@ -191,9 +218,12 @@ fn ms(d: Duration) -> String {
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1).peekable();
     let mut runs = 10usize;
+    let mut as_deployed = false;
     let mut targets = Vec::new();
     while let Some(arg) = args.next() {
-        if arg == "--runs" {
+        if arg == "--as-deployed" {
+            as_deployed = true;
+        } else if arg == "--runs" {
             runs = args
                 .next()
                 .context("--runs needs a number")?
@@ -203,8 +233,11 @@ async fn main() -> anyhow::Result<()> {
             targets.push(parse_target(&arg)?);
         }
     }
+    if runs == 0 {
+        bail!("--runs must be at least 1");
+    }
     if targets.is_empty() {
-        bail!("usage: lambda-coldstart [--runs N] NAME=BOOTSTRAP[:EVENT_FILE] ...");
+        bail!("usage: lambda-coldstart [--runs N] [--as-deployed] NAME=BOOTSTRAP[:EVENT_FILE] ...");
     }
     let engine = Engine::start(([127, 0, 0, 1], 0).into(), None).await?;
     articles_local::prepare_store(&engine.endpoint(), "articles").await?;
@@ -212,23 +245,25 @@ async fn main() -> anyhow::Result<()> {
         "{:<16} {:>10} {:>10} {:>14} {:>14}",
         "function", "init p50", "init min", "first resp p50", "first resp min"
     );
+    let endpoint = (!as_deployed).then(|| engine.endpoint());
     for target in &targets {
         let mut inits = Vec::with_capacity(runs);
         let mut firsts = Vec::with_capacity(runs);
         for _ in 0..runs {
-            let (init, first) = cold_start(target, &engine.endpoint()).await?;
+            let (init, first) = cold_start(target, endpoint.as_deref()).await?;
             inits.push(init);
-            firsts.push(first);
+            firsts.extend(first);
         }
         inits.sort();
         firsts.sort();
+        let first = |i: usize| firsts.get(i).map_or_else(|| "-".to_owned(), |d| ms(*d));
         println!(
             "{:<16} {:>8} ms {:>8} ms {:>12} ms {:>12} ms",
             target.name,
             ms(inits[runs / 2]),
             ms(inits[0]),
-            ms(firsts[runs / 2]),
-            ms(firsts[0])
+            first(runs / 2),
+            first(0)
         );
     }
     engine.stop().await;

@@ -163,7 +163,7 @@ pub fn engine_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("local", "local", None, None, "test"))
         .endpoint_url(endpoint)
-        .http_client(articles::store::http_client())
+        .http_client(articles::store::http_client(Some(endpoint)))
         .build();
     aws_sdk_dynamodb::Client::from_conf(config)
 }
