@@ -17,6 +17,7 @@ use std::time::Duration;
 use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::SharedHttpClient;
+use aws_sdk_dynamodb::config::StalledStreamProtectionConfig;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
@@ -45,6 +46,9 @@ pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
 /// Attempts per operation, the first included (the SDK's standard retry strategy).
 pub const MAX_ATTEMPTS: u32 = 3;
+// The SDK's stalled-stream protection is off: it would only fail a response body that
+// stalls for 5 s, and the attempt timeout has cut such an attempt off after 2 s already.
+// It costs a timer and a body wrapper per call.
 
 /// Where the store lives.
 #[derive(Debug, Clone)]
@@ -275,6 +279,7 @@ impl Store {
         let mut builder = builder.behavior_version(BehaviorVersion::latest());
         builder.set_endpoint_url(config.endpoint.clone());
         let sdk_config = builder
+            .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
             .http_client(http_client)
             .timeout_config(timeouts)
             .retry_config(retry)
@@ -295,6 +300,7 @@ impl Store {
             .region(Region::new(DEFAULT_REGION))
             .endpoint_url("http://in-process.invalid")
             .allow_no_auth()
+            .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
             .http_client(http_client)
             .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
             .build();

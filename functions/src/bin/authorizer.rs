@@ -6,7 +6,9 @@
 use articles::{config, telemetry};
 use lambda_runtime::{LambdaEvent, service_fn};
 
-#[tokio::main]
+// Lambda hands a sandbox one event at a time, so one thread serves it; a single-threaded
+// runtime also starts without spawning workers or reading the cgroup CPU quota.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init_lambda();
     let verifier = config::verifier()?;

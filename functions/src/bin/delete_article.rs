@@ -5,7 +5,9 @@
 
 use articles::{Route, config, telemetry};
 
-#[tokio::main]
+// Lambda hands a sandbox one event at a time, so one thread serves it; a single-threaded
+// runtime also starts without spawning workers or reading the cgroup CPU quota.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     telemetry::init_lambda();
     let app = config::app_from_env().await?;

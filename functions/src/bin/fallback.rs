@@ -7,7 +7,9 @@
 use articles::telemetry;
 use lambda_http::{Request, service_fn};
 
-#[tokio::main]
+// Lambda hands a sandbox one event at a time, so one thread serves it; a single-threaded
+// runtime also starts without spawning workers or reading the cgroup CPU quota.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     telemetry::init_lambda();
     lambda_http::run(service_fn(|request: Request| async move {
